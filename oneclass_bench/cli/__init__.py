@@ -1,0 +1,1 @@
+"""Command-line interface (typer), thin over the library."""

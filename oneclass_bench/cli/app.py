@@ -1,0 +1,9 @@
+"""Top-level typer app (placeholder until the command groups land)."""
+
+import typer
+
+app = typer.Typer(no_args_is_help=True)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""ocbench_pyod plugin."""

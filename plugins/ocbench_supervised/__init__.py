@@ -1,0 +1,1 @@
+"""ocbench_supervised plugin."""
