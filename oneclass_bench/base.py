@@ -64,7 +64,7 @@ class Configurable:
 
     @classmethod
     def create(cls, **params: Any) -> Configurable:
-        """Instantiate with ``params``; an unknown key raises ParameterError naming the valid ones."""
+        """Instantiate; an unknown key raises ParameterError naming the valid ones."""
         valid = cls.param_names()
         unknown = sorted(set(params) - set(valid))
         if unknown:

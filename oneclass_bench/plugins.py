@@ -6,6 +6,7 @@ the ``oneclass_bench`` entry-point group of this distribution, exactly like exte
 
 from __future__ import annotations
 
+import importlib
 import os
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -18,6 +19,8 @@ from oneclass_bench.base import Dataset, Detector
 from oneclass_bench.errors import PluginError, UnknownNameError
 
 AUTOLOAD_ENV = "OCBENCH_DISABLE_PLUGIN_AUTOLOAD"
+#: comma-separated importable modules to load as plugins without installing them
+EXTRA_PLUGINS_ENV = "OCBENCH_PLUGINS"
 
 
 @dataclass
@@ -48,7 +51,7 @@ def _lookup(table: dict[str, Any], name: str, kind: str) -> Any:
 def make_plugin_manager(
     extra_plugins: list[Any] = (), autoload: bool | None = None
 ) -> tuple[pluggy.PluginManager, list[tuple[str, str]]]:
-    """A fresh plugin manager, with entry points loaded unless autoload is off.
+    """A fresh plugin manager: entry points (unless autoload is off), $OCBENCH_PLUGINS, extras.
 
     A plugin whose import fails is recorded (entry point, error) and the others still load.
     """
@@ -64,6 +67,11 @@ def make_plugin_manager(
                 pm.register(ep.load(), name=ep.name)
             except Exception as exc:  # a broken third-party plugin must not stop the others
                 errors.append((label, f"{type(exc).__name__}: {exc}"))
+    for module in filter(None, os.environ.get(EXTRA_PLUGINS_ENV, "").split(",")):
+        try:
+            pm.register(importlib.import_module(module.strip()), name=module.strip())
+        except Exception as exc:
+            errors.append((f"{EXTRA_PLUGINS_ENV}={module}", f"{type(exc).__name__}: {exc}"))
     for plugin in extra_plugins:
         pm.register(plugin)
     return pm, errors

@@ -29,6 +29,7 @@ class ConformanceError(AssertionError):
     def __init__(self, check: str, message: str):
         super().__init__(f"[{check}] {message}")
         self.check = check
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,8 @@ def check_select(cls: type[Detector], params: dict[str, Any]) -> None:
     lo = np.asarray(det.select(prob.X_test, prob.context_test, 0.5))
     hi = np.asarray(det.select(prob.X_test, prob.context_test, 0.95))
     if lo.shape != (len(prob.X_test),) or lo.dtype != bool:
-        raise ConformanceError("select", f"select returned {lo.dtype} {lo.shape}, expected bool (n,)")
+        raise ConformanceError("select",
+                               f"select returned {lo.dtype} {lo.shape}, expected bool (n,)")
     if (lo & ~hi).any():
         raise ConformanceError("select", "a sample accepted at q=0.5 is rejected at q=0.95")
 
@@ -217,7 +219,8 @@ def check_shapes(cls: type[Dataset], params: dict[str, Any], split: Split) -> No
         if not np.isfinite(arr).all():
             raise ConformanceError("shapes", f"{what} holds NaN/inf")
     if split.y_test.shape != (len(split.X_test),):
-        raise ConformanceError("shapes", f"y_test shape {split.y_test.shape} != ({len(split.X_test)},)")
+        raise ConformanceError(
+            "shapes", f"y_test shape {split.y_test.shape} != ({len(split.X_test)},)")
     for what, ctx, X in (
         ("context_train", split.context_train, split.X_train),
         ("context_test", split.context_test, split.X_test),
@@ -306,10 +309,9 @@ def run_detector_checks(cls: type[Detector], params: dict[str, Any] | None = Non
             check(cls, dict(params or {}))
             results.append(CheckResult(_name(check), True))
         except ConformanceError as exc:
-            results.append(CheckResult(_name(check), False, str(exc)))
+            results.append(CheckResult(_name(check), False, exc.message))
         except Exception as exc:  # the plugin raised: that is a failed check too
-            results.append(CheckResult(_name(check), False,
-                                       f"[{_name(check)}] raised {type(exc).__name__}: {exc}"))
+            results.append(CheckResult(_name(check), False, f"raised {type(exc).__name__}: {exc}"))
     return results
 
 
@@ -319,24 +321,24 @@ def run_dataset_checks(cls: type[Dataset], params: dict[str, Any] | None = None
     try:
         split = cls.create(**params).load(seed=0)
     except Exception as exc:
-        return [CheckResult("load", False, f"[load] raised {type(exc).__name__}: {exc}")]
+        return [CheckResult("load", False, f"raised {type(exc).__name__}: {exc}")]
     results = [CheckResult("load", True)]
     for check in DATASET_CHECKS:
         try:
             check(cls, params, split)
             results.append(CheckResult(_name(check), True))
         except ConformanceError as exc:
-            results.append(CheckResult(_name(check), False, str(exc)))
+            results.append(CheckResult(_name(check), False, exc.message))
         except Exception as exc:
-            results.append(CheckResult(_name(check), False,
-                                       f"[{_name(check)}] raised {type(exc).__name__}: {exc}"))
+            results.append(CheckResult(_name(check), False, f"raised {type(exc).__name__}: {exc}"))
     return results
 
 
 def _raise_first(results: list[CheckResult]) -> None:
     failed = [r for r in results if not r.passed]
     if failed:
-        raise ConformanceError(failed[0].check, "; ".join(r.message for r in failed))
+        others = "".join(f"; [{r.check}] {r.message}" for r in failed[1:])
+        raise ConformanceError(failed[0].check, failed[0].message + others)
 
 
 def check_detector(cls: type[Detector], params: dict[str, Any] | None = None) -> None:
