@@ -117,6 +117,7 @@ def base_record(cell: Cell) -> dict[str, Any]:
         "dataset_params": cell.dataset_params,
         "seed": cell.seed,
         "metrics": {},
+        "error": None,
         "versions": package_versions(),
         "git_commit": git_commit(),
         "started_at": now_iso(),

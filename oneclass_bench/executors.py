@@ -49,7 +49,8 @@ def make_executor(kind: str, workers: int, scheduler: str | None = None
         raise ParameterError(f"unknown executor '{kind}'; choose from {', '.join(EXECUTORS)}")
 
 
-def _dask_cell(cell: Cell, timeout: float | None, threads: int) -> dict[str, Any]:
+def _dask_cell(cell: Cell, timeout: float | None, threads: int, memory_mb: float | None
+               ) -> dict[str, Any]:
     """Runs on a Dask worker: the cell in its own child process where the worker allows it."""
     from oneclass_bench.execution import execute_cell
     from oneclass_bench.plugins import get_registry
@@ -61,16 +62,17 @@ def _dask_cell(cell: Cell, timeout: float | None, threads: int) -> dict[str, Any
         limit_threads(threads)
         return execute_cell(cell, registry)
     out: list[dict[str, Any]] = []
-    run_local([cell], registry, 1, timeout, threads, out.append)
+    run_local([cell], registry, 1, timeout, threads, memory_mb, out.append)
     return out[0]
 
 
 def run_dask(cells: list[Cell], workers: int, timeout: float | None, threads: int | None,
-             scheduler: str | None, on_result: Callable[[dict[str, Any]], None]) -> None:
+             memory_mb: float | None, scheduler: str | None,
+             on_result: Callable[[dict[str, Any]], None]) -> None:
     from dask.distributed import as_completed
 
     with dask_client(workers, scheduler) as client:
-        futures = [client.submit(_dask_cell, c, timeout, threads or 1, pure=False, )
+        futures = [client.submit(_dask_cell, c, timeout, threads or 1, memory_mb, pure=False)
                    for c in cells]
         for fut in as_completed(futures):
             on_result(fut.result())

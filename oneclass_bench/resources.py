@@ -33,6 +33,21 @@ def limit_threads(n: int) -> None:
         sys.modules["torch"].set_num_threads(n)
 
 
+def limit_memory(mb: float) -> None:
+    """Cap this process's address space at its current size plus ``mb`` MiB.
+
+    An allocation beyond it raises MemoryError inside the cell instead of inviting the
+    kernel's OOM killer to pick a victim among all workers.
+    """
+    try:
+        with open("/proc/self/statm") as fh:
+            current = int(fh.read().split()[0]) * _PAGE_MB
+    except OSError:
+        current = 0.0
+    limit = int((current + mb) * 2**20)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
 class PeakMemory:
     """Samples RSS in a background thread; ``peak_mb`` is the growth over the start value.
 

@@ -21,7 +21,7 @@ from oneclass_bench.cells import Cell
 from oneclass_bench.environment import machine_description
 from oneclass_bench.execution import base_record, execute_cell
 from oneclass_bench.plugins import Registry
-from oneclass_bench.resources import limit_threads, now_iso
+from oneclass_bench.resources import limit_memory, limit_threads, now_iso
 from oneclass_bench.store import ResultStore
 
 OnResult = Callable[[dict[str, Any]], None]
@@ -41,8 +41,11 @@ def default_threads(workers: int) -> int:
     return max(1, (os.cpu_count() or 1) // max(1, workers))
 
 
-def _child(cell: Cell, registry: Registry, threads: int, conn: Connection) -> None:
+def _child(cell: Cell, registry: Registry, threads: int, memory_mb: float | None,
+           conn: Connection) -> None:
     limit_threads(threads)
+    if memory_mb:
+        limit_memory(memory_mb)
     conn.send(execute_cell(cell, registry))
     conn.close()
 
@@ -72,50 +75,60 @@ def _timed_out(cell: Cell, timeout: float) -> dict[str, Any]:
 
 def run_local(cells: Iterable[Cell], registry: Registry, workers: int = 1,
               timeout: float | None = None, threads: int | None = None,
-              on_result: OnResult = lambda r: None) -> None:
+              memory_mb: float | None = None, on_result: OnResult = lambda r: None) -> None:
     """Run cells in up to ``workers`` forked processes; report each record to ``on_result``."""
     threads = threads or default_threads(workers)
     ctx = mp.get_context("fork")  # children inherit the loaded registry; no re-import
     pending = deque(cells)
     running: dict[Connection, _Running] = {}
-    while pending or running:
-        while pending and len(running) < max(1, workers):
-            cell = pending.popleft()
-            recv, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_child, args=(cell, registry, threads, send), daemon=True)
-            proc.start()
-            send.close()
-            running[recv] = _Running(cell, proc, recv, time.monotonic())
-        for conn in wait(list(running), timeout=0.5):
-            job = running.pop(conn)
-            try:
-                rec = conn.recv()
-            except (EOFError, OSError):
+    try:
+        while pending or running:
+            while pending and len(running) < max(1, workers):
+                cell = pending.popleft()
+                recv, send = ctx.Pipe(duplex=False)
+                # not daemonic: a detector may start processes of its own
+                proc = ctx.Process(target=_child, args=(cell, registry, threads, memory_mb, send))
+                proc.start()
+                send.close()
+                running[recv] = _Running(cell, proc, recv, time.monotonic())
+            for conn in wait(list(running), timeout=0.5):
+                job = running.pop(conn)
+                try:
+                    rec = conn.recv()
+                except (EOFError, OSError):
+                    job.proc.join()
+                    rec = _died(job.cell, job.proc.exitcode)
                 job.proc.join()
-                rec = _died(job.cell, job.proc.exitcode)
-            job.proc.join()
-            conn.close()
-            on_result(rec)
-        if timeout is not None:
+                conn.close()
+                on_result(rec)
             for conn, job in list(running.items()):
-                if time.monotonic() - job.started > timeout:
+                if timeout is not None and time.monotonic() - job.started > timeout:
                     job.proc.kill()
                     job.proc.join()
                     conn.close()
                     del running[conn]
                     on_result(_timed_out(job.cell, timeout))
+    finally:  # interrupted (Ctrl-C, an error in on_result): leave no orphaned cells behind
+        for job in running.values():
+            job.proc.kill()
+            job.proc.join()
+
+
+def split_finished(cells: list[Cell], store: ResultStore) -> tuple[list[Cell], list[Cell]]:
+    """(cells still to run, cells already finished ok in the store)."""
+    done = store.finished_keys()
+    return [c for c in cells if c.key not in done], [c for c in cells if c.key in done]
 
 
 def run_grid(cells: list[Cell], registry: Registry, store: ResultStore, workers: int = 1,
              resume: bool = False, timeout: float | None = None, threads: int | None = None,
-             executor: str = "local", scheduler: str | None = None, command: str = "",
+             memory_mb: float | None = None, executor: str = "local",
+             scheduler: str | None = None, command: str = "",
              on_result: OnResult = lambda r: None) -> RunSummary:
     """Run ``cells``, writing each finished record to ``store`` before reporting it."""
     summary = RunSummary()
     if resume:
-        done = store.finished_keys()
-        summary.skipped = [c for c in cells if c.key in done]
-        cells = [c for c in cells if c.key not in done]
+        cells, summary.skipped = split_finished(cells, store)
     run_id = uuid.uuid4().hex[:12]
     run = {"run_id": run_id, "command": command, "machine": machine_description(),
            "started_at": now_iso(), "finished_at": None, "wall_s": None, "cells": 0}
@@ -129,11 +142,11 @@ def run_grid(cells: list[Cell], registry: Registry, store: ResultStore, workers:
         on_result(rec)
 
     if executor == "local":
-        run_local(cells, registry, workers, timeout, threads, record)
+        run_local(cells, registry, workers, timeout, threads, memory_mb, record)
     elif executor == "dask":
         from oneclass_bench.executors import run_dask
 
-        run_dask(cells, workers, timeout, threads, scheduler, record)
+        run_dask(cells, workers, timeout, threads, memory_mb, scheduler, record)
     else:
         from oneclass_bench.errors import ParameterError
 

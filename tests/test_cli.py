@@ -96,6 +96,11 @@ def test_leaderboard_formats(capsys, tmp_path):
     csv = (tmp_path / "t.csv").read_text().splitlines()
     assert csv[0].startswith("task,detector,seeds,auroc")
     assert main(["leaderboard", "--results", str(tmp_path), "-f", "xml"]) == 2
+    assert main(["leaderboard", "--results", str(tmp_path), "-o", str(tmp_path / "r.html")]) == 0
+    page = (tmp_path / "r.html").read_text()
+    assert page.count("<img src=\"data:image/png;base64,") >= 2 * (1 + 1) + 3  # ROC+SIC, hists
+    assert "<h2>toy-quantile</h2>" in page and "provenance hash" in page
+    assert "src=\"http" not in page and "<script" not in page  # self-contained
 
 
 def test_regress_passes_on_itself_and_fails_on_doctored_baseline(capsys, tmp_path):

@@ -109,6 +109,16 @@ class Crasher(CenterDistance):
         os._exit(3)
 
 
+class MemoryHog(CenterDistance):
+    """Allocates far more memory than any cell should get."""
+
+    name = "toy-hog"
+
+    def fit(self, X, context=None):
+        self.blob_ = np.ones((64, 2**30), dtype=np.uint8)  # 64 GiB, touched
+        return super().fit(X)
+
+
 class Slow(CenterDistance):
     """Sleeps ``delay`` seconds in fit: a cell of known duration."""
 
@@ -226,7 +236,7 @@ class LeakyDataset(Gaussian):
 
 
 DETECTORS = [CenterDistance, NaNScores, WrongShape, NonDeterministic, MutatingScore, Inverted,
-             Raising, Sleeper, Crasher, Slow, ContextAware, Oracle]
+             Raising, Sleeper, Crasher, MemoryHog, Slow, ContextAware, Oracle]
 BROKEN = {NaNScores: "scores_finite_shape", WrongShape: "scores_finite_shape",
           NonDeterministic: "same_seed_same_scores", MutatingScore: "score_does_not_mutate",
           Inverted: "planted_outliers"}

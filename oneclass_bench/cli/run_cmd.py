@@ -16,7 +16,7 @@ from rich.table import Table
 from oneclass_bench.cells import DEFAULT_SEEDS, expand_grid, parse_params
 from oneclass_bench.errors import ParameterError
 from oneclass_bench.plugins import get_registry
-from oneclass_bench.runner import run_grid
+from oneclass_bench.runner import run_grid, split_finished
 from oneclass_bench.store import ResultStore
 
 DEFAULT_OUT = Path("ocbench-results")
@@ -55,6 +55,7 @@ def run(
     executor: str = typer.Option("local", help="local or dask."),
     scheduler: str = typer.Option(None, help="Dask scheduler address (tcp://host:port)."),
     timeout: float = typer.Option(None, min=0, help="Seconds before a cell is stopped."),
+    memory_limit: float = typer.Option(None, min=1, help="MiB a cell may allocate."),
     resume: bool = typer.Option(False, help="Skip cells already finished in the store."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per cell on stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
@@ -70,8 +71,11 @@ def run(
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=err, disable=quiet, transient=False)
 
+    todo, skipped = split_finished(cells, store) if resume else (cells, [])
+    if skipped and not quiet:
+        err.print(f"resuming: {len(skipped)} finished cell(s) skipped")
     with progress:
-        task = progress.add_task("cells", total=len(cells))
+        task = progress.add_task("cells", total=len(todo))
 
         def on_result(rec: dict[str, Any]) -> None:
             progress.advance(task)
@@ -81,13 +85,11 @@ def run(
                 err.print(f"[red]{rec['status']}[/]: {rec['detector']} × {rec['dataset']} "
                           f"seed {rec['seed']}: {rec['error']}", highlight=False)
 
-        summary = run_grid(cells, reg, store, workers=workers, resume=resume,
-                           timeout=timeout, threads=threads or None, executor=executor,
-                           scheduler=scheduler, command=shlex.join(["ocbench", *(ctx.obj or {}).get("argv", [])]),
-                           on_result=on_result)
-        progress.update(task, total=len(cells) - len(summary.skipped))
-    if summary.skipped and not quiet:
-        err.print(f"resumed: {len(summary.skipped)} finished cell(s) skipped")
+        command = shlex.join(["ocbench", *(ctx.obj or {}).get("argv", [])])
+        summary = run_grid(todo, reg, store, workers=workers, timeout=timeout,
+                           threads=threads or None, memory_mb=memory_limit,
+                           executor=executor, scheduler=scheduler,
+                           command=command, on_result=on_result)
     if not as_json:
         _print_summary(summary.records)
     if summary.failed:

@@ -1,0 +1,109 @@
+"""Scale and resilience: SIGKILL + resume, concurrent writers, memory limits, Dask."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from oneclass_bench.cells import expand_grid
+from oneclass_bench.runner import run_grid
+from oneclass_bench.store import ResultStore, db_path
+
+TESTS_DIR = Path(__file__).parent
+
+
+def _ok_rows(out: Path) -> dict[str, tuple[str, str]]:
+    path = db_path(out)
+    if not path.exists():
+        return {}
+    con = sqlite3.connect(path, timeout=30)
+    try:
+        rows = con.execute("SELECT key, run_id, finished_at FROM cells WHERE status='ok'")
+        return {k: (r, f) for k, r, f in rows}
+    except sqlite3.OperationalError:  # table not created yet
+        return {}
+    finally:
+        con.close()
+
+
+def _grid_args(out: Path, seeds: str) -> list[str]:
+    return [sys.executable, "-m", "oneclass_bench.cli", "run", "-d", "toy-slow", "-D",
+            "toy-gauss", "--seeds", seeds, "--param", "toy-slow.delay=0.6", "--out", str(out),
+            "--quiet", "--json"]
+
+
+def test_sigkill_mid_run_then_resume_loses_and_repeats_nothing(tmp_path, cli_env):
+    proc = subprocess.Popen(_grid_args(tmp_path, "0,1,2,3,4,5,6,7"), env=cli_env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.monotonic() + 120
+    while len(_ok_rows(tmp_path)) < 3 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    os.killpg(proc.pid, signal.SIGKILL)  # the runner and its cell process, mid-grid
+    proc.wait()
+    before = _ok_rows(tmp_path)
+    assert 3 <= len(before) < 8
+    assert ResultStore(tmp_path).integrity_ok()
+
+    done = subprocess.run(_grid_args(tmp_path, "0,1,2,3,4,5,6,7") + ["--resume"], env=cli_env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    after = _ok_rows(tmp_path)
+    assert len(after) == 8  # none missing
+    for key, row in before.items():
+        assert after[key] == row  # finished cells were not recomputed
+    assert len(done.stdout.splitlines()) == 8 - len(before)
+    assert ResultStore(tmp_path).integrity_ok()
+
+
+def test_two_runs_writing_one_store_at_once(tmp_path, cli_env):
+    a = subprocess.Popen(_grid_args(tmp_path, "0,1,2,3"), env=cli_env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    b = subprocess.Popen(_grid_args(tmp_path, "10,11,12,13"), env=cli_env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert a.wait() == 0, a.stderr.read()
+    assert b.wait() == 0, b.stderr.read()
+    store = ResultStore(tmp_path)
+    assert store.integrity_ok()
+    assert sorted(r["seed"] for r in store.records()) == [0, 1, 2, 3, 10, 11, 12, 13]
+    assert len(store.runs()) == 2
+
+
+def test_memory_hog_fails_only_its_own_cell(registry, tmp_path):
+    cells = expand_grid(registry, ["toy-hog", "toy-center"], ["toy-gauss"], [0])
+    summary = run_grid(cells, registry, ResultStore(tmp_path), memory_mb=2048)
+    status = {r["detector"]: (r["status"], r["error"]) for r in summary.records}
+    assert status["toy-center"] == ("ok", None)
+    assert status["toy-hog"][0] == "failed" and "MemoryError" in status["toy-hog"][1]
+
+
+@pytest.fixture
+def dask_env(monkeypatch):
+    """Dask worker processes must see the toy plugins too."""
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
+        filter(None, [str(TESTS_DIR), os.environ.get("PYTHONPATH")])))
+    monkeypatch.setenv("OCBENCH_PLUGINS", "toy_plugins")
+
+
+def test_dask_local_cluster_matches_local_run(registry, tmp_path, dask_env):
+    cells = expand_grid(registry, ["toy-center", "toy-crashes", "toy-sleeps"], ["toy-gauss"],
+                        [0, 1])
+    dask_run = run_grid(cells, registry, ResultStore(tmp_path / "dask"), workers=2,
+                        executor="dask", timeout=3.0)
+    local_run = run_grid(cells, registry, ResultStore(tmp_path / "local"), workers=2,
+                         timeout=3.0)
+
+    def view(summary):
+        return sorted((r["detector"], r["seed"], r["status"], r["metrics"].get("auroc"))
+                      for r in summary.records)
+
+    assert view(dask_run) == view(local_run)
+    statuses = {r["detector"]: r["status"] for r in dask_run.records}
+    assert statuses == {"toy-center": "ok", "toy-crashes": "failed", "toy-sleeps": "timed_out"}
