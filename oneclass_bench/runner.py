@@ -1,4 +1,4 @@
-"""Run a grid of cells: each in its own worker process, results stored as each finishes.
+"""Run a grid of cells in worker processes, storing each result as it finishes.
 
 A cell that raises, returns bad scores, hangs past ``timeout`` or kills its process fails
 alone; the other cells run. With ``resume`` the cells already finished in the store are
@@ -41,21 +41,46 @@ def default_threads(workers: int) -> int:
     return max(1, (os.cpu_count() or 1) // max(1, workers))
 
 
-def _child(cell: Cell, registry: Registry, threads: int, memory_mb: float | None,
-           conn: Connection) -> None:
+def _worker_loop(registry: Registry, threads: int, memory_mb: float | None,
+                 conn: Connection) -> None:
+    """A worker process: run cells sent over ``conn`` until it receives None."""
     limit_threads(threads)
     if memory_mb:
         limit_memory(memory_mb)
-    conn.send(execute_cell(cell, registry))
-    conn.close()
+    while (cell := conn.recv()) is not None:
+        conn.send(execute_cell(cell, registry))
 
 
-@dataclass
-class _Running:
-    cell: Cell
-    proc: Any
-    conn: Connection
-    started: float
+class _Worker:
+    """One persistent worker process. Persistence keeps one-off costs (imports, JIT
+    compilation) to one per worker; a crashed or timed-out worker is replaced."""
+
+    def __init__(self, ctx: Any, registry: Registry, threads: int, memory_mb: float | None):
+        self.conn, child = ctx.Pipe()
+        # not daemonic: a detector may start processes of its own
+        self.proc = ctx.Process(target=_worker_loop, args=(registry, threads, memory_mb, child))
+        self.proc.start()
+        child.close()
+        self.cell: Cell | None = None
+        self.started = 0.0
+
+    def submit(self, cell: Cell) -> None:
+        self.cell, self.started = cell, time.monotonic()
+        self.conn.send(cell)
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.join()
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+            self.proc.join(timeout=10)
+        except (BrokenPipeError, OSError):
+            pass
+        if self.proc.is_alive():
+            self.kill()
 
 
 def _died(cell: Cell, exitcode: int | None) -> dict[str, Any]:
@@ -76,42 +101,38 @@ def _timed_out(cell: Cell, timeout: float) -> dict[str, Any]:
 def run_local(cells: Iterable[Cell], registry: Registry, workers: int = 1,
               timeout: float | None = None, threads: int | None = None,
               memory_mb: float | None = None, on_result: OnResult = lambda r: None) -> None:
-    """Run cells in up to ``workers`` forked processes; report each record to ``on_result``."""
+    """Run cells on up to ``workers`` forked processes; report each record to ``on_result``."""
     threads = threads or default_threads(workers)
-    ctx = mp.get_context("fork")  # children inherit the loaded registry; no re-import
+    ctx = mp.get_context("fork")  # workers inherit the loaded registry; no re-import
     pending = deque(cells)
-    running: dict[Connection, _Running] = {}
+    idle: list[_Worker] = []
+    busy: dict[Connection, _Worker] = {}
     try:
-        while pending or running:
-            while pending and len(running) < max(1, workers):
-                cell = pending.popleft()
-                recv, send = ctx.Pipe(duplex=False)
-                # not daemonic: a detector may start processes of its own
-                proc = ctx.Process(target=_child, args=(cell, registry, threads, memory_mb, send))
-                proc.start()
-                send.close()
-                running[recv] = _Running(cell, proc, recv, time.monotonic())
-            for conn in wait(list(running), timeout=0.5):
-                job = running.pop(conn)
+        while pending or busy:
+            while pending and len(busy) < max(1, workers):
+                w = idle.pop() if idle else _Worker(ctx, registry, threads, memory_mb)
+                w.submit(pending.popleft())
+                busy[w.conn] = w
+            for conn in wait(list(busy), timeout=0.5):
+                w = busy.pop(conn)
                 try:
                     rec = conn.recv()
-                except (EOFError, OSError):
-                    job.proc.join()
-                    rec = _died(job.cell, job.proc.exitcode)
-                job.proc.join()
-                conn.close()
+                    idle.append(w)
+                except (EOFError, OSError):  # the cell took its process down with it
+                    w.proc.join()
+                    rec = _died(w.cell, w.proc.exitcode)
+                    w.conn.close()
                 on_result(rec)
-            for conn, job in list(running.items()):
-                if timeout is not None and time.monotonic() - job.started > timeout:
-                    job.proc.kill()
-                    job.proc.join()
-                    conn.close()
-                    del running[conn]
-                    on_result(_timed_out(job.cell, timeout))
-    finally:  # interrupted (Ctrl-C, an error in on_result): leave no orphaned cells behind
-        for job in running.values():
-            job.proc.kill()
-            job.proc.join()
+            for conn, w in list(busy.items()):
+                if timeout is not None and time.monotonic() - w.started > timeout:
+                    del busy[conn]
+                    w.kill()
+                    on_result(_timed_out(w.cell, timeout))
+    finally:  # also on Ctrl-C or an error in on_result: leave no orphaned workers behind
+        for w in busy.values():
+            w.kill()
+        for w in idle:
+            w.stop()
 
 
 def split_finished(cells: list[Cell], store: ResultStore) -> tuple[list[Cell], list[Cell]]:

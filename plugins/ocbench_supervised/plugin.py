@@ -1,8 +1,10 @@
-"""Entry point of the ocbench_supervised plugin (not implemented yet)."""
+"""Entry point of the ocbench_supervised plugin: the supervised upper bound."""
 
+from ocbench_supervised.detector import Supervised
+from oneclass_bench.base import Detector
 from oneclass_bench.hookspecs import hookimpl
 
 
 @hookimpl
-def register_detectors():
-    return []
+def register_detectors() -> list[type[Detector]]:
+    return [Supervised]
