@@ -48,6 +48,18 @@ def _inputs(split: Split, native_context: bool, part: str
     return (X, ctx) if native_context else (np.hstack([X, ctx]), None)
 
 
+def _labels(y_test: np.ndarray, n: int) -> np.ndarray:
+    y = np.asarray(y_test)
+    if y.shape != (n,):
+        raise DataError(f"test labels have shape {y.shape}, features have {n} rows")
+    if not np.isin(y, (0, 1)).all():
+        raise DataError(f"test labels must be 0 (reference) or 1 (anomaly), got {np.unique(y)}")
+    if np.unique(y).size < 2:
+        raise DataError(f"test set of {n} sample(s) holds only class {int(y[0])}; metrics need "
+                        "both reference (0) and anomalous (1) samples")
+    return y.astype(int)
+
+
 def context_mode(split: Split, det_cls: type[Detector]) -> str:
     if split.context_train is None:
         return "none"
@@ -143,7 +155,7 @@ def execute_cell(cell: Cell, registry: Registry) -> dict[str, Any]:
         det = det_cls.create(**params)
         rec["detector_params"] = det.get_params()  # record the effective parameters
         X_test, ctx_test = _inputs(split, native, "test")
-        y = np.asarray(split.y_test).astype(int)
+        y = _labels(split.y_test, len(X_test))
         with PeakMemory() as mem:
             t0 = time.perf_counter()
             _fit(det, split, native)

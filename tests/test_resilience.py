@@ -107,3 +107,35 @@ def test_dask_local_cluster_matches_local_run(registry, tmp_path, dask_env):
     assert view(dask_run) == view(local_run)
     statuses = {r["detector"]: r["status"] for r in dask_run.records}
     assert statuses == {"toy-center": "ok", "toy-crashes": "failed", "toy-sleeps": "timed_out"}
+
+
+DEFECTS = {
+    "empty_train": "train features: no samples",
+    "one_test": "test set of 1 sample(s) holds only class 0",
+    "context_mismatch": "train: context has 299 rows but features have 300",
+    "object_dtype": "test features: not numeric",
+    "inf": "test features: 1 NaN/inf value(s) in 1 row(s), first row 5",
+    "bad_labels": "test labels must be 0 (reference) or 1 (anomaly)",
+}
+
+
+def test_bad_inputs_get_specific_errors_and_lose_nothing(registry, tmp_path):
+    store = ResultStore(tmp_path)
+    first = run_grid(expand_grid(registry, ["toy-center"], ["toy-gauss"], [0]), registry, store)
+    (good,) = first.records
+    for defect, message in DEFECTS.items():
+        cells = expand_grid(registry, ["toy-center"], ["toy-gauss"], [0],
+                            {"toy-gauss": {"defect": defect}})
+        (rec,) = run_grid(cells, registry, store).records
+        assert rec["status"] == "failed", defect
+        assert message in rec["error"], (defect, rec["error"])
+    # usable-but-unusual data runs: integer dtype and constant features
+    for defect in ("int_dtype", "constant"):
+        cells = expand_grid(registry, ["toy-center", "iforest", "knn"], ["toy-gauss"], [0],
+                            {"toy-gauss": {"defect": defect}})
+        for rec in run_grid(cells, registry, store).records:
+            assert rec["status"] == "ok", (defect, rec["detector"], rec["error"])
+    kept = {r["key"]: r for r in store.records()}
+    assert kept[good["key"]]["metrics"] == good["metrics"]  # nothing already stored is lost
+    assert len(kept) == 1 + len(DEFECTS) + 6
+    assert store.integrity_ok()

@@ -175,12 +175,13 @@ class Gaussian(Dataset):
     metrics = ("auroc", "auprc", "max_sic", "rejection_at_0.5")
 
     def __init__(self, n_train: int = 300, dim: int = 3, context: bool = False,
-                 nan: bool = False, quantile_cuts: bool = False):
+                 nan: bool = False, quantile_cuts: bool = False, defect: str = ""):
         self.n_train = n_train
         self.dim = dim
         self.context = context
         self.nan = nan
         self.quantile_cuts = quantile_cuts
+        self.defect = defect
 
     def load(self, seed: int) -> Split:
         p = planted_problem(seed=seed, n_train=self.n_train, dim=self.dim)
@@ -202,7 +203,7 @@ class Gaussian(Dataset):
         else:
             X_test = p.X_test
         lab = planted_problem(seed=seed + 2000, dim=self.dim)
-        return Split(
+        split = Split(
             X_train=X_train, X_test=X_test, y_test=p.y_test,
             feature_names=tuple(f"x{i}" for i in range(self.dim)),
             provenance={"generator": "toy-gauss", "seed": seed, "n_train": self.n_train},
@@ -212,6 +213,40 @@ class Gaussian(Dataset):
             context_calib=ctx_calib if self.quantile_cuts else None,
             labelled=LabelledSet(lab.X_test, lab.y_test),
         )
+        return _with_defect(split, self.defect)
+
+
+def _with_defect(s: Split, defect: str) -> Split:
+    """Malformed variants of a split, as a buggy loader or a bad user file would produce."""
+    from dataclasses import replace
+
+    if defect == "empty_train":
+        return replace(s, X_train=s.X_train[:0])
+    if defect == "one_test":
+        return replace(s, X_test=s.X_test[:1], y_test=s.y_test[:1])
+    if defect == "constant":
+        X_train, X_test = s.X_train.copy(), s.X_test.copy()
+        X_train[:, 1] = X_test[:, 1] = 7.0
+        return replace(s, X_train=X_train, X_test=X_test)
+    if defect == "context_mismatch":
+        return replace(s, context_train=np.zeros((len(s.X_train) - 1, 1)),
+                       context_test=np.zeros((len(s.X_test), 1)), context_names=("c",))
+    if defect == "int_dtype":
+        return replace(s, X_train=np.rint(s.X_train * 10).astype(np.int64),
+                       X_test=np.rint(s.X_test * 10).astype(np.int64))
+    if defect == "object_dtype":
+        X_test = s.X_test.astype(object)
+        X_test[2, 0] = "n/a"
+        return replace(s, X_test=X_test)
+    if defect == "inf":
+        X_test = s.X_test.copy()
+        X_test[5, 2] = np.inf
+        return replace(s, X_test=X_test)
+    if defect == "bad_labels":
+        y = s.y_test.copy()
+        y[0] = 2
+        return replace(s, y_test=y)
+    return s
 
 
 class QuantileGaussian(Gaussian):
