@@ -1,1 +1,1 @@
-"""ocbench_showers plugin."""
+"""ocbench_showers: neutral showers in a GlueX FCAL-like lead-glass calorimeter."""

@@ -245,9 +245,14 @@ def check_labels(cls: type[Dataset], params: dict[str, Any], split: Split) -> No
 
 
 def check_train_reference_only(cls: type[Dataset], params: dict[str, Any], split: Split) -> None:
-    anomalies = split.X_test[split.y_test == 1]
-    train_rows = {r.tobytes() for r in np.ascontiguousarray(split.X_train, dtype=np.float64)}
-    leaked = sum(r.tobytes() in train_rows for r in np.ascontiguousarray(anomalies, np.float64))
+    # rows are compared with their context: equal features at another context are no leak
+    def rows(X: np.ndarray, ctx: np.ndarray | None) -> np.ndarray:
+        full = X if ctx is None else np.hstack([X, ctx])
+        return np.ascontiguousarray(full, dtype=np.float64)
+
+    anomalies = rows(split.X_test, split.context_test)[split.y_test == 1]
+    train_rows = {r.tobytes() for r in rows(split.X_train, split.context_train)}
+    leaked = sum(r.tobytes() in train_rows for r in anomalies)
     if leaked:
         raise ConformanceError(
             "train_reference_only", f"{leaked} anomalous test sample(s) also appear in X_train"

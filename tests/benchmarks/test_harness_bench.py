@@ -7,8 +7,8 @@ import time
 
 import numpy as np
 import pytest
-
 import toy_plugins
+
 from oneclass_bench.cells import expand_grid
 from oneclass_bench.execution import _inputs
 from oneclass_bench.plugins import get_registry
