@@ -1,1 +1,1 @@
-"""ocbench_fluxmut plugin."""
+"""Flux+Mutability detector plugin (``fluxmut``); see ``ocbench_fluxmut.detector``."""

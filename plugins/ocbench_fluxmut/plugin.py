@@ -1,8 +1,10 @@
-"""Entry point of the ocbench_fluxmut plugin (not implemented yet)."""
+"""Entry point of the ocbench_fluxmut plugin: registers the ``fluxmut`` detector."""
 
 from oneclass_bench.hookspecs import hookimpl
 
 
 @hookimpl
-def register_detectors():
-    return []
+def register_detectors() -> list[type]:
+    from ocbench_fluxmut.detector import FluxMut  # torch is imported only when asked for
+
+    return [FluxMut]

@@ -89,3 +89,17 @@ def test_parallel_speedup_two_workers(benchmark, tmp_path):
     benchmark.pedantic(lambda: grid(2), rounds=1, iterations=1)
     parallel = benchmark.stats.stats.median
     benchmark.extra_info.update(serial_s=serial, parallel_s=parallel, speedup=serial / parallel)
+
+
+@pytest.mark.parametrize("name,events,signal", [("showers", 20_000, 20_000), ("dijets", 40, 20)])
+def test_generation_rate(benchmark, tmp_path, name, events, signal):
+    """Events/s of ``ocbench data generate NAME`` with one worker (includes start-up)."""
+    cls = REGISTRY.dataset(name)
+    counter = iter(range(100))
+
+    def generate():
+        return cls.generate(tmp_path / str(next(counter)), events, signal_events=signal,
+                            workers=1, seed=0, progress=False)
+
+    benchmark.pedantic(generate, rounds=1, iterations=1)
+    benchmark.extra_info["events_per_s"] = (events + signal) / benchmark.stats.stats.median
