@@ -112,7 +112,8 @@ def task_table(board: Leaderboard, task: str, formatted: bool = True) -> pd.Data
         out.insert(1, "seeds", out.detector.map(seeds).to_numpy())
         return out
     table = pd.DataFrame(index=mean.index)
-    for m in cols:
+    # acceptance_q = q ± calibration_error_q: readers' tables show the error only
+    for m in [c for c in cols if not c.startswith("acceptance_q")]:
         table[m] = [_fmt(a, b) for a, b in zip(mean[m], std[m], strict=True)]
     table = table.reset_index().drop(columns="supervised")
     table.insert(0, "rank", _display_ranks(mean.index, mean[primary], primary))
