@@ -98,47 +98,11 @@ class _Digits(SklearnDataset):
 
 
 # One registered dataset per digit, so that a table row names the task by itself.
-class Digits0(_Digits):
-    name, reference_digit = "digits-0", 0
+DIGITS: list[type[_Digits]] = [
+    type(f"Digits{d}", (_Digits,), {"name": f"digits-{d}", "reference_digit": d,
+                                     "__module__": __name__})
+    for d in range(10)
+]
 
 
-class Digits1(_Digits):
-    name, reference_digit = "digits-1", 1
-
-
-class Digits2(_Digits):
-    name, reference_digit = "digits-2", 2
-
-
-class Digits3(_Digits):
-    name, reference_digit = "digits-3", 3
-
-
-class Digits4(_Digits):
-    name, reference_digit = "digits-4", 4
-
-
-class Digits5(_Digits):
-    name, reference_digit = "digits-5", 5
-
-
-class Digits6(_Digits):
-    name, reference_digit = "digits-6", 6
-
-
-class Digits7(_Digits):
-    name, reference_digit = "digits-7", 7
-
-
-class Digits8(_Digits):
-    name, reference_digit = "digits-8", 8
-
-
-class Digits9(_Digits):
-    name, reference_digit = "digits-9", 9
-
-
-DATASETS: tuple[type[SklearnDataset], ...] = (
-    BreastCancer, Wine, Iris,
-    Digits0, Digits1, Digits2, Digits3, Digits4, Digits5, Digits6, Digits7, Digits8, Digits9,
-)
+DATASETS: tuple[type[SklearnDataset], ...] = (BreastCancer, Wine, Iris, *DIGITS)
