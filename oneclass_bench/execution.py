@@ -28,7 +28,7 @@ from oneclass_bench.resources import PeakMemory, now_iso
 HISTOGRAM_BINS = 40
 
 
-def _inputs(split: Split, native_context: bool, part: str
+def detector_inputs(split: Split, native_context: bool, part: str
             ) -> tuple[np.ndarray | None, np.ndarray | None]:
     """X and context of one part (train/test/calib) as the detector will see them.
 
@@ -80,7 +80,7 @@ def _fit(det: Detector, split: Split, native: bool) -> None:
             X, ctx = np.hstack([X, ctx]), None
         det.fit_supervised(X, np.asarray(lab.y).astype(int), context=ctx)
         return
-    X, ctx = _inputs(split, native, "train")
+    X, ctx = detector_inputs(split, native, "train")
     if det.fit(X, context=ctx) is not det:
         raise ContractError(f"{det.name}: fit did not return self")
 
@@ -91,7 +91,7 @@ def _accepted(det: Detector, split: Split, native: bool, scores: np.ndarray,
     """Which test samples pass as reference at each quantile cut q."""
     if "selection" in det.tags:
         return {q: np.asarray(det.select(X, ctx, q), dtype=bool) for q in qs}
-    Xc, cc = _inputs(split, native, "calib")
+    Xc, cc = detector_inputs(split, native, "calib")
     if Xc is None:
         raise DataError("quantile-cut task without calibration data (Split.X_calib)")
     calib = check_scores(det.score(Xc, context=cc), len(Xc), det.name)
@@ -154,7 +154,7 @@ def execute_cell(cell: Cell, registry: Registry) -> dict[str, Any]:
             params.setdefault("seed", cell.seed)
         det = det_cls.create(**params)
         rec["detector_params"] = det.get_params()  # record the effective parameters
-        X_test, ctx_test = _inputs(split, native, "test")
+        X_test, ctx_test = detector_inputs(split, native, "test")
         y = _labels(split.y_test, len(X_test))
         with PeakMemory() as mem:
             t0 = time.perf_counter()

@@ -11,7 +11,15 @@ import sys
 import click
 import typer
 
-from oneclass_bench.cli import check_cmd, data_cmd, leaderboard_cmd, list_cmd, regress_cmd, run_cmd
+from oneclass_bench.cli import (
+    check_cmd,
+    data_cmd,
+    leaderboard_cmd,
+    list_cmd,
+    model_cmd,
+    regress_cmd,
+    run_cmd,
+)
 from oneclass_bench.errors import OCBenchError
 
 EXIT_USER_ERROR = 2
@@ -29,6 +37,7 @@ app.command("leaderboard")(leaderboard_cmd.leaderboard)
 app.command("check")(check_cmd.check)
 app.command("regress")(regress_cmd.regress)
 app.add_typer(data_cmd.app, name="data")
+app.add_typer(model_cmd.app, name="model")
 
 
 def main(argv: list[str] | None = None) -> int:

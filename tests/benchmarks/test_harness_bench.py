@@ -10,7 +10,7 @@ import pytest
 import toy_plugins
 
 from oneclass_bench.cells import expand_grid
-from oneclass_bench.execution import _inputs
+from oneclass_bench.execution import detector_inputs
 from oneclass_bench.plugins import get_registry
 from oneclass_bench.runner import run_grid
 from oneclass_bench.store import ResultStore
@@ -25,8 +25,8 @@ DIM = 5
 def test_harness_overhead_per_one_second_cell(benchmark, tmp_path):
     """Wall time of a 1-second cell through run_grid vs the same fit+score called directly."""
     split = REGISTRY.dataset("toy-gauss")().load(0)
-    X, _ = _inputs(split, False, "train")
-    Xt, _ = _inputs(split, False, "test")
+    X, _ = detector_inputs(split, False, "train")
+    Xt, _ = detector_inputs(split, False, "test")
 
     def direct():
         toy_plugins.Slow(delay=1.0).fit(X).score(Xt)
