@@ -101,6 +101,13 @@ def test_shard_is_reproducible_by_seed():
                 shard_seed(11, "background", 0), a.pythia_seed}) == 4
 
 
+@pytest.mark.parametrize("kwargs", [{"events": 0}, {"events": 5, "workers": 0},
+                                    {"events": 5, "signal_events": -1}])
+def test_generate_rejects_bad_counts(tmp_path, kwargs):
+    with pytest.raises(ValueError):
+        Dijets.generate(tmp_path, progress=False, **kwargs)
+
+
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     out = tmp_path_factory.mktemp("gen")
@@ -292,9 +299,3 @@ def test_conformance():
 def test_registered_through_entry_point():
     assert get_registry().datasets["dijets"] is Dijets
 
-
-@pytest.mark.parametrize("kwargs", [{"events": 0}, {"events": 5, "workers": 0},
-                                    {"events": 5, "signal_events": -1}])
-def test_generate_rejects_bad_counts(tmp_path, kwargs):
-    with pytest.raises(ValueError):
-        Dijets.generate(tmp_path, progress=False, **kwargs)
