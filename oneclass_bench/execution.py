@@ -99,7 +99,8 @@ def _accepted(det: Detector, split: Split, native: bool, scores: np.ndarray,
 
 
 def _histograms(y: np.ndarray, scores: np.ndarray) -> dict[str, Any]:
-    lo, hi = np.quantile(scores, [0.001, 0.999])
+    # the outermost 1% go into the edge bins: heavy score tails would squash the rest
+    lo, hi = np.quantile(scores, [0.005, 0.99])
     if hi <= lo:
         lo, hi = float(scores.min()), float(scores.max()) + 1e-12
     edges = np.linspace(lo, hi, HISTOGRAM_BINS + 1)

@@ -7,16 +7,17 @@ import base64
 import html
 import io
 import json
-from collections.abc import Callable
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from oneclass_bench.leaderboard import FOOTNOTES, Leaderboard, task_table  # noqa: E402
-from oneclass_bench.report import provenance_lines  # noqa: E402
+from oneclass_bench.leaderboard import FOOTNOTES, Leaderboard, task_table
+from oneclass_bench.plots import (
+    first_seed_curves,
+    histogram_figure,
+    plt,
+    roc_figure,
+    sic_figure,
+)
+from oneclass_bench.report import provenance_lines
 
 STYLE = """body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px}
 table{border-collapse:collapse;margin:1em 0;font-size:90%}
@@ -26,59 +27,11 @@ img{max-width:100%}.plots{display:flex;flex-wrap:wrap;gap:1em}
 .failed{color:#b00}details{margin:1em 0}"""
 
 
-def _png(draw: Callable[[Any], None], size: tuple[float, float] = (5.0, 4.0)) -> str:
-    fig, ax = plt.subplots(figsize=size)
-    try:
-        draw(ax)
-        buf = io.BytesIO()
-        fig.tight_layout()
-        fig.savefig(buf, format="png", dpi=90)
-    finally:
-        plt.close(fig)
+def _png(fig: Any) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90)
+    plt.close(fig)
     return f'<img src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}">'
-
-
-def _first_seed_curves(records: list[dict[str, Any]], task: str) -> dict[str, dict[str, Any]]:
-    """One curve per detector: its lowest-seed ok cell."""
-    out: dict[str, dict[str, Any]] = {}
-    for r in sorted(records, key=lambda r: r["seed"]):
-        if r["dataset"] == task and r["status"] == "ok" and r.get("curves"):
-            out.setdefault(r["detector"], r["curves"])
-    return out
-
-
-def _roc(curves: dict[str, dict[str, Any]]) -> Callable[[Any], None]:
-    def draw(ax: Any) -> None:
-        for det, c in curves.items():
-            ax.plot(c["fpr"], c["tpr"], label=det)
-        ax.plot([0, 1], [0, 1], ":", color="grey")
-        ax.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC")
-        ax.legend(fontsize=7)
-    return draw
-
-
-def _sic(curves: dict[str, dict[str, Any]]) -> Callable[[Any], None]:
-    def draw(ax: Any) -> None:
-        for det, c in curves.items():
-            pts = [(t, s) for t, s in zip(c["tpr"], c["sic"], strict=True) if s is not None]
-            if pts:
-                ax.plot(*zip(*pts, strict=True), label=det)
-        ax.set(xlabel="signal efficiency (TPR)", ylabel="SIC = TPR/√FPR",
-               title="significance improvement")
-        ax.legend(fontsize=7)
-    return draw
-
-
-def _histogram(det: str, hist: dict[str, Any]) -> Callable[[Any], None]:
-    def draw(ax: Any) -> None:
-        edges = hist["edges"]
-        for cls, colour in (("reference", "tab:blue"), ("anomaly", "tab:red")):
-            counts = hist[cls]
-            total = sum(counts) or 1
-            ax.stairs([c / total for c in counts], edges, label=cls, color=colour)
-        ax.set(xlabel="score (higher = more anomalous)", ylabel="fraction", title=det)
-        ax.legend(fontsize=7)
-    return draw
 
 
 def _cell_rows(records: list[dict[str, Any]]) -> str:
@@ -105,12 +58,13 @@ def to_html(board: Leaderboard, records: list[dict[str, Any]], runs: list[dict[s
              "<p>Mean ± std over seeds; scores: higher = more anomalous. Curves show each "
              "detector's lowest seed.</p>"]
     for task in board.task_metrics:
-        curves = _first_seed_curves(records, task)
+        curves = first_seed_curves(records, task)
         parts.append(f"<h2>{html.escape(task)}</h2>")
         parts.append(task_table(board, task).to_html(index=False, border=0))
-        parts.append(f"<div class='plots'>{_png(_roc(curves))}{_png(_sic(curves))}</div>")
+        parts.append(f"<div class='plots'>{_png(roc_figure(task, curves))}"
+                     f"{_png(sic_figure(task, curves))}</div>")
         parts.append("<details><summary>score histograms per class</summary><div class='plots'>")
-        parts += [_png(_histogram(det, c["histogram"]), (4.0, 3.0)) for det, c in curves.items()]
+        parts.append(_png(histogram_figure(task, curves)))
         parts.append("</div></details>")
     if len(board.task_metrics) > 1:
         parts += ["<h2>Overall (mean rank)</h2>", board.overall.to_html(index=False, border=0)]

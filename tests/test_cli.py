@@ -98,9 +98,13 @@ def test_leaderboard_formats(capsys, tmp_path):
     assert main(["leaderboard", "--results", str(tmp_path), "-f", "xml"]) == 2
     assert main(["leaderboard", "--results", str(tmp_path), "-o", str(tmp_path / "r.html")]) == 0
     page = (tmp_path / "r.html").read_text()
-    assert page.count("<img src=\"data:image/png;base64,") >= 2 * (1 + 1) + 3  # ROC+SIC, hists
+    # per task: ROC, SIC and one panel grid of score histograms
+    assert page.count("<img src=\"data:image/png;base64,") == 2 * 3
     assert "<h2>toy-quantile</h2>" in page and "provenance hash" in page
     assert "src=\"http" not in page and "<script" not in page  # self-contained
+    assert main(["leaderboard", "--results", str(tmp_path), "--plots", str(tmp_path / "p")]) == 0
+    assert sorted(p.name for p in (tmp_path / "p").iterdir()) == [
+        f"{t}_{k}.png" for t in ("toy-gauss", "toy-quantile") for k in ("roc", "scores", "sic")]
 
 
 def test_regress_passes_on_itself_and_fails_on_doctored_baseline(capsys, tmp_path):

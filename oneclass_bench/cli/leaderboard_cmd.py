@@ -9,6 +9,7 @@ import typer
 from oneclass_bench.cli.run_cmd import DEFAULT_OUT
 from oneclass_bench.errors import ParameterError
 from oneclass_bench.leaderboard import build
+from oneclass_bench.plots import write_plots
 from oneclass_bench.report import FORMATS, render
 from oneclass_bench.store import ResultStore
 
@@ -19,6 +20,7 @@ def leaderboard(
     output: Path = typer.Option(None, "--output", "-o",
                                 help="Write to this file (format from its suffix)."),
     title: str = typer.Option("Leaderboard", help="Title of md/html output."),
+    plots: Path = typer.Option(None, help="Also write ROC, SIC and score-histogram PNGs here."),
 ) -> None:
     """Per-task tables (mean ± std over seeds, ranked) and the overall mean-rank table."""
     fmt = fmt or (output.suffix.lstrip(".") if output else "md")
@@ -26,7 +28,10 @@ def leaderboard(
         raise ParameterError(f"unknown format '{fmt}'; choose from {', '.join(FORMATS)}")
     store = ResultStore(results, create=False)
     records = store.records()
-    text = render(fmt, build(records), records, store.runs(), title)
+    board = build(records)
+    text = render(fmt, board, records, store.runs(), title)
+    if plots:
+        write_plots(records, list(board.task_metrics), plots)
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text)
