@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import resource
-import threading
 import time
 from types import TracebackType
 
@@ -48,35 +47,43 @@ def limit_memory(mb: float) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+def _status_mb(field: str) -> float | None:
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 class PeakMemory:
-    """Samples RSS in a background thread; ``peak_mb`` is the growth over the start value.
+    """Peak resident memory of a block, as growth over the RSS at its start.
 
-    Sampling (rather than tracemalloc) also sees torch's allocations and costs nothing on
-    the hot path.
+    Resets the kernel's high-water mark (``clear_refs`` 5) on entry and reads ``VmHWM`` on
+    exit, so the peak belongs to this block even in a long-lived worker, includes torch's
+    allocations and costs nothing on the hot path. Elsewhere: ``ru_maxrss`` growth.
     """
-
-    def __init__(self, interval_s: float = 0.02):
-        self.interval_s = interval_s
-        self.peak_mb = 0.0
-        self._stop = threading.Event()
 
     def __enter__(self) -> PeakMemory:
         self._base = rss_mb()
-        self._max = self._base
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
+        try:
+            with open("/proc/self/clear_refs", "w") as fh:
+                fh.write("5")
+            self._kernel = _status_mb("VmHWM") is not None
+        except OSError:
+            self._kernel = False
+            self._max_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         return self
-
-    def _sample(self) -> None:
-        while not self._stop.wait(self.interval_s):
-            self._max = max(self._max, rss_mb())
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        self._stop.set()
-        self._thread.join()
-        self._max = max(self._max, rss_mb())
-        self.peak_mb = self._max - self._base
+        if self._kernel:
+            self.peak_mb = max(0.0, (_status_mb("VmHWM") or 0.0) - self._base)
+        else:
+            after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            self.peak_mb = max(0.0, after - max(self._max_before, self._base))
 
 
 def now_iso() -> str:
