@@ -80,13 +80,18 @@ def tpr_at_fpr(y: np.ndarray, scores: np.ndarray, max_fpr: float) -> float:
     return float(tpr[fpr <= max_fpr + 1e-12].max())
 
 
-def sic_curve(y: np.ndarray, scores: np.ndarray, points: int = 200) -> dict[str, list[float]]:
-    """ROC and SIC curves, thinned to at most ``points`` points, for plots."""
+def sic_curve(y: np.ndarray, scores: np.ndarray, points: int = 200,
+              min_background: int = MIN_BACKGROUND_FOR_SIC) -> dict[str, list[float | None]]:
+    """ROC and SIC curves, thinned to at most ``points`` points, for plots.
+
+    SIC is null where fewer than ``min_background`` background events pass, as in max_sic.
+    """
     fpr, tpr = roc(y, scores)
     keep = np.unique(np.linspace(0, len(fpr) - 1, min(points, len(fpr))).astype(int))
     fpr, tpr = fpr[keep], tpr[keep]
+    enough = fpr * int((y == 0).sum()) >= min_background - 1e-9
     with np.errstate(divide="ignore", invalid="ignore"):
-        sic = np.where(fpr > 0, tpr / np.sqrt(fpr), np.nan)
+        sic = np.where(enough & (fpr > 0), tpr / np.sqrt(fpr), np.nan)
     return {"fpr": fpr.tolist(), "tpr": tpr.tolist(),
             "sic": [None if not np.isfinite(s) else float(s) for s in sic]}
 
