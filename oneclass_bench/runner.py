@@ -19,7 +19,7 @@ from typing import Any
 
 from oneclass_bench.cells import Cell
 from oneclass_bench.environment import machine_description
-from oneclass_bench.execution import base_record, execute_cell
+from oneclass_bench.execution import base_record, execute_cell, warm_up
 from oneclass_bench.plugins import Registry
 from oneclass_bench.resources import limit_memory, limit_threads, now_iso
 from oneclass_bench.store import ResultStore
@@ -103,6 +103,7 @@ def run_local(cells: Iterable[Cell], registry: Registry, workers: int = 1,
               memory_mb: float | None = None, on_result: OnResult = lambda r: None) -> None:
     """Run cells on up to ``workers`` forked processes; report each record to ``on_result``."""
     threads = threads or default_threads(workers)
+    warm_up()
     ctx = mp.get_context("fork")  # workers inherit the loaded registry; no re-import
     pending = deque(cells)
     idle: list[_Worker] = []

@@ -23,7 +23,8 @@ DIM = 5
 
 
 def test_harness_overhead_per_one_second_cell(benchmark, tmp_path):
-    """Wall time of a 1-second cell through run_grid vs the same fit+score called directly."""
+    """Wall time per 1-second cell through run_grid (a grid of 5 cells, so a worker's start
+    is shared as in real grids) vs the same fit+score called directly."""
     split = REGISTRY.dataset("toy-gauss")().load(0)
     X, _ = detector_inputs(split, False, "train")
     Xt, _ = detector_inputs(split, False, "test")
@@ -34,10 +35,11 @@ def test_harness_overhead_per_one_second_cell(benchmark, tmp_path):
     t0 = time.perf_counter()
     direct()
     direct_s = time.perf_counter() - t0
-    cells = expand_grid(REGISTRY, ["toy-slow"], ["toy-gauss"], [0], {"toy-slow": {"delay": 1.0}})
+    cells = expand_grid(REGISTRY, ["toy-slow"], ["toy-gauss"], [0, 1, 2, 3, 4],
+                        {"toy-slow": {"delay": 1.0}})
     store = ResultStore(tmp_path)
-    benchmark.pedantic(lambda: run_grid(cells, REGISTRY, store), rounds=5, iterations=1)
-    harness_s = benchmark.stats.stats.median
+    benchmark.pedantic(lambda: run_grid(cells, REGISTRY, store), rounds=3, iterations=1)
+    harness_s = benchmark.stats.stats.median / len(cells)
     benchmark.extra_info.update(direct_s=direct_s, harness_s=harness_s,
                                 overhead_fraction=harness_s / direct_s - 1)
 
@@ -76,7 +78,7 @@ def test_dataset_load_rate(benchmark, name):
 
 def test_parallel_speedup_two_workers(benchmark, tmp_path):
     """Same 8-cell grid with --workers 1 and --workers 2 (1 thread each); speed-up = ratio."""
-    cells = expand_grid(REGISTRY, ["iforest", "knn"], ["breast_cancer", "wine"], [0, 1])
+    cells = expand_grid(REGISTRY, ["iforest", "knn", "lof", "ecod"], ["dijets"], [0, 1])
     assert len(cells) >= 8
 
     def grid(workers: int) -> float:
