@@ -36,7 +36,8 @@ def render(data: dict[str, Any]) -> str:
     for b in data["benchmarks"]:
         extra = ", ".join(f"{k} {_fmt(b['extra_info'][k])}" for k in FIGURES
                           if k in b["extra_info"])
-        lines.append(f"| {b['fullname'].split('::')[-1]} | {b['stats']['median']:.4g} | "
+        name = b["fullname"].split("/")[-1].replace(".py::", "::")
+        lines.append(f"| {name} | {b['stats']['median']:.4g} | "
                      f"{b['stats']['rounds']} | {extra} |")
     return "\n".join(lines) + "\n"
 
