@@ -27,6 +27,7 @@ _PATTERNS = [
         r"max_sic",
         r"rejection_at_(0|1)?\.\d+",
         r"tpr_at_fpr_(0|1)?\.\d+",
+        r"efficiency_at_rejection_(0|1)?\.\d+",
         r"(acceptance|calibration_error|efficiency|rejection)_q(0|1)?\.\d+",
         r"fit_s",
         r"score_s",
@@ -75,6 +76,14 @@ def rejection_at(y: np.ndarray, scores: np.ndarray, efficiency: float) -> float:
     return float(1.0 / fpr[idx]) if fpr[idx] > 0 else float(n_bkg)
 
 
+def efficiency_at_rejection(y: np.ndarray, scores: np.ndarray, rejection: float) -> float:
+    """Reference efficiency at the loosest cut that rejects ``rejection`` of the anomalies
+    (the calorimeter convention: photon efficiency at a given background rejection)."""
+    fpr, tpr = roc(y, scores)
+    idx = int(np.argmax(tpr >= rejection - 1e-12))
+    return float(1.0 - fpr[idx])
+
+
 def tpr_at_fpr(y: np.ndarray, scores: np.ndarray, max_fpr: float) -> float:
     fpr, tpr = roc(y, scores)
     return float(tpr[fpr <= max_fpr + 1e-12].max())
@@ -106,6 +115,8 @@ def score_metric(key: str, y: np.ndarray, scores: np.ndarray) -> float:
         return max_sic(y, scores)
     if key.startswith("rejection_at_"):
         return rejection_at(y, scores, _value(key, "rejection_at_"))
+    if key.startswith("efficiency_at_rejection_"):
+        return efficiency_at_rejection(y, scores, _value(key, "efficiency_at_rejection_"))
     if key.startswith("tpr_at_fpr_"):
         return tpr_at_fpr(y, scores, _value(key, "tpr_at_fpr_"))
     raise KeyError(key)

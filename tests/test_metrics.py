@@ -9,6 +9,7 @@ from sklearn.metrics import roc_auc_score
 from oneclass_bench.metrics import (
     compute_metrics,
     cut_metrics,
+    efficiency_at_rejection,
     known_metric,
     max_sic,
     rejection_at,
@@ -38,6 +39,9 @@ def test_rejection_and_tpr_at_fpr_by_hand():
     # TPR 1.0 needs threshold 0.8: one of four background passes -> rejection 4
     assert rejection_at(y, s, 1.0) == 4
     assert tpr_at_fpr(y, s, 0.0) == 0.5
+    # rejecting half the anomalies (score 0.95 cut) keeps all four reference samples
+    assert efficiency_at_rejection(y, s, 0.5) == 1.0
+    assert efficiency_at_rejection(y, s, 1.0) == 0.75
     assert tpr_at_fpr(y, s, 0.25) == 1.0
 
 
