@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -127,7 +127,6 @@ class Split:
     X_calib: np.ndarray | None = None
     context_calib: np.ndarray | None = None
     labelled: LabelledSet | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def provenance_hash(self) -> str:
         blob = json.dumps(self.provenance, sort_keys=True, default=str).encode()
