@@ -8,7 +8,6 @@ bounds only.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from concurrent.futures import Executor
 from importlib.resources import files
@@ -22,6 +21,7 @@ from ocbench_dijets.features import CONTEXT, FEATURES
 from ocbench_dijets.loaders import FORMATS, load_events
 from oneclass_bench.base import Dataset, LabelledSet, Split
 from oneclass_bench.errors import DataError, ParameterError
+from oneclass_bench.provenance import file_sha256
 
 #: signal region in mjj (TeV)
 SR_LOW, SR_HIGH = 3.3, 3.7
@@ -31,14 +31,6 @@ SUBSTRUCTURE = tuple(f for f in FEATURES if f != CONTEXT)
 def committed_sample() -> Path:
     """The reference sample shipped with the package."""
     return Path(str(files("ocbench_dijets") / "data" / _generate.DATA_FILE))
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 class Dijets(Dataset):
@@ -107,7 +99,7 @@ class Dijets(Dataset):
         return path
 
     def _provenance(self, path: Path) -> dict[str, Any]:
-        prov: dict[str, Any] = {"source": str(path), "sha256": _sha256(path),
+        prov: dict[str, Any] = {"source": str(path), "sha256": file_sha256(path),
                                 "committed_sample": self.source is None}
         sidecar = path.with_name(path.stem + ".provenance.json")
         if sidecar.is_file():

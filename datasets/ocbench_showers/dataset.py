@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
-import hashlib
 import json
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ from ocbench_showers.geometry import FEATURE_WINDOW
 from ocbench_showers.loaders import load_table
 from oneclass_bench.base import Dataset, LabelledSet, Split
 from oneclass_bench.errors import DataError, ParameterError
+from oneclass_bench.provenance import file_sha256
 
 #: bump when the simulation changes what it produces for a given seed
 SIMULATION_VERSION = "1"
@@ -73,14 +73,6 @@ def _shard(seed: int, index: int, n_photons: int, n_others: int, mixture: dict[s
            ) -> pd.DataFrame:
     rng = np.random.default_rng(np.random.SeedSequence([seed, _SHARD, index]))
     return sample_frame(simulation.simulate(rng, n_photons, n_others, mixture))
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 class Showers(Dataset):
@@ -165,7 +157,7 @@ class Showers(Dataset):
         return Split(
             X_train=X[train], X_test=X[test], y_test=y[test],
             feature_names=FEATURE_NAMES,
-            provenance={"source": str(path), "sha256": _sha256(path), "seed": int(seed),
+            provenance={"source": str(path), "sha256": file_sha256(path), "seed": int(seed),
                         "columns": self.columns, "tree": self.tree},
             context_train=context[train], context_test=context[test],
             context_names=CONTEXT_NAMES,
@@ -216,7 +208,7 @@ class Showers(Dataset):
             "generator": "ocbench_showers.simulation", "version": SIMULATION_VERSION,
             "seed": seed, "photons": events, "non_photons": n_others, "mixture": mixture,
             "shard_size": SHARD_SIZE, "feature_window": FEATURE_WINDOW,
-            "file": path.name, "sha256": _sha256(path),
+            "file": path.name, "sha256": file_sha256(path),
         }
         path.with_suffix(".json").write_text(json.dumps(provenance, indent=2))
         return path

@@ -7,7 +7,6 @@ the one-class protocol: y = 0 rows split 70/30, y = 1 rows in the test set only.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 from typing import ClassVar
@@ -17,6 +16,7 @@ import numpy as np
 from ocbench_tabular.protocol import check_test_fraction, one_class_split
 from oneclass_bench.base import Dataset, Split, as_float_matrix
 from oneclass_bench.errors import DataError, ParameterError
+from oneclass_bench.provenance import file_sha256
 
 DATA_DIR_ENV = "OCBENCH_DATA_DIR"
 DEFAULT_DATA_DIR = Path("~/.ocbench/data")
@@ -55,16 +55,11 @@ class UserFileDataset(Dataset):
             )
         X, y = validate(*self.read(path), path)
         provenance = {"dataset": self.name, "source": self.source, "file": str(path),
-                      "sha256": sha256(path),
+                      "sha256": file_sha256(path),
                       "params": self.get_params()}
         names = tuple(f"x{j}" for j in range(X.shape[1]))
         return one_class_split(X[y == 0], X[y == 1], seed, self.test_fraction, names,
                                provenance)
-
-
-def sha256(path: Path) -> str:
-    with path.open("rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def validate(X: object, y: object, path: Path) -> tuple[np.ndarray, np.ndarray]:
