@@ -139,3 +139,42 @@ def test_bad_inputs_get_specific_errors_and_lose_nothing(registry, tmp_path):
     assert kept[good["key"]]["metrics"] == good["metrics"]  # nothing already stored is lost
     assert len(kept) == 1 + len(DEFECTS) + 6
     assert store.integrity_ok()
+
+
+def _truncated(src: Path, dst: Path) -> str:
+    data = src.read_bytes()
+    dst.write_bytes(data[: len(data) // 2])
+    return str(dst)
+
+
+def test_truncated_files_fail_their_cells_with_clear_errors(registry, tmp_path):
+    import numpy as np
+    import pandas as pd
+    import scipy.io
+    from ocbench_dijets.dataset import committed_sample
+
+    store = ResultStore(tmp_path / "store")
+    (good,) = run_grid(expand_grid(registry, ["toy-center"], ["toy-gauss"], [0]), registry,
+                       store).records
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(400, 3)), np.r_[np.zeros(360), np.ones(40)]
+    scipy.io.savemat(tmp_path / "full.mat", {"X": X, "y": y[:, None]})
+    lhco = pd.DataFrame(rng.uniform(1, 100, size=(200, 15)), columns=[
+        "pxj1", "pyj1", "pzj1", "mj1", "tau1j1", "tau2j1", "tau3j1", "pxj2", "pyj2", "pzj2",
+        "mj2", "tau1j2", "tau2j2", "tau3j2", "label"])
+    lhco.to_hdf(tmp_path / "full.h5", key="df", format="fixed")
+    cases = {
+        "dijets": {"source": _truncated(committed_sample(), tmp_path / "cut.parquet")},
+        "odds": {"data_dir": str(tmp_path), "file": Path(_truncated(
+            tmp_path / "full.mat", tmp_path / "cut.mat")).name},
+    }
+    lhco_cut = {"source": _truncated(tmp_path / "full.h5", tmp_path / "cut.h5")}
+    for dataset, params in [*cases.items(), ("dijets", lhco_cut)]:
+        cells = expand_grid(registry, ["iforest"], [dataset], [0], {dataset: params})
+        (rec,) = run_grid(cells, registry, store).records
+        assert rec["status"] == "failed", (dataset, params)
+        assert rec["error"].startswith("DataError:"), rec["error"]
+        assert "cut." in rec["error"], rec["error"]  # the message names the file
+    kept = {r["key"]: r for r in store.records()}
+    assert kept[good["key"]]["metrics"] == good["metrics"]
+    assert store.integrity_ok()
