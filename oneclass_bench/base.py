@@ -22,7 +22,9 @@ DETECTOR_TAGS = frozenset(
         "uses_context",  # models the conditioning variables natively
         "seedable",  # has a ``seed`` parameter; same seed -> same scores
         "supports_gpu",
-        "selection",  # implements ``select(X, context, q)`` (quantile-cut acceptance)
+        # implements ``select(X, context, q)`` -> bool (n,) accepted as reference at cut q;
+        # with a sequence of q, bool (len(q), n) from one pass over X
+        "selection",
         "supervised",  # violates the one-class protocol: trained with labels (upper bound)
         "slow",  # too slow for the quick conformance run on planted problems
     }

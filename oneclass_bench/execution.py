@@ -90,7 +90,12 @@ def _accepted(det: Detector, split: Split, native: bool, scores: np.ndarray,
               ) -> dict[float, np.ndarray]:
     """Which test samples pass as reference at each quantile cut q."""
     if "selection" in det.tags:
-        return {q: np.asarray(det.select(X, ctx, q), dtype=bool) for q in qs}
+        accepted = np.asarray(det.select(X, ctx, list(qs)))
+        if accepted.shape != (len(qs), len(X)) or accepted.dtype != bool:
+            raise ContractError(f"{det.name}: select with {len(qs)} cuts returned "
+                                f"{accepted.dtype} {accepted.shape}, expected bool "
+                                f"({len(qs)}, {len(X)})")
+        return dict(zip(qs, accepted, strict=True))
     Xc, cc = detector_inputs(split, native, "calib")
     if Xc is None:
         raise DataError("quantile-cut task without calibration data (Split.X_calib)")

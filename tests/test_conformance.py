@@ -18,6 +18,7 @@ def test_sound_detector_passes():
     check_detector(toy_plugins.CenterDistance)
     check_detector(toy_plugins.ContextAware)
     check_detector(toy_plugins.Oracle)
+    check_detector(toy_plugins.Selector)
 
 
 @pytest.mark.parametrize("cls,check", toy_plugins.BROKEN.items(), ids=lambda v: getattr(
@@ -58,3 +59,9 @@ def test_dataset_with_nan_is_caught():
     failed = {r.check for r in run_dataset_checks(toy_plugins.Gaussian, {"nan": True})
               if not r.passed}
     assert "shapes" in failed
+
+
+def test_select_without_the_multi_cut_form_is_caught():
+    failed = {r.check: r.message for r in run_detector_checks(toy_plugins.OneCutSelector)
+              if not r.passed}
+    assert "must equal the two single-cut selections" in failed["select"]

@@ -135,3 +135,16 @@ def test_resume_skips_finished_cells(registry, tmp_path):
     assert sorted((r["detector"], r["seed"]) for r in again.records) == [
         ("toy-center", 1), ("toy-raises", 0), ("toy-raises", 1)]
     assert store.integrity_ok()
+
+
+def test_selection_detectors_report_acceptance_and_calibration(registry, tmp_path):
+    _, store = _run(registry, tmp_path, ["toy-select", "toy-select-onecut"], ["toy-gauss"],
+                    params={"toy-gauss": {"n_train": 2000}})
+    recs = {r["detector"]: r for r in store.records()}
+    m = recs["toy-select"]["metrics"]
+    for q in (0.5, 0.8, 0.9, 0.95, 0.99):
+        assert abs(m[f"acceptance_q{q:g}"] - q) == pytest.approx(m[f"calibration_error_q{q:g}"])
+        assert m[f"calibration_error_q{q:g}"] < 0.08  # held-out reference vs training CDF
+    assert recs["toy-select-onecut"]["status"] == "failed"
+    error = recs["toy-select-onecut"]["error"]
+    assert "select with 5 cuts returned bool (240,), expected bool (5, 240)" in error

@@ -149,6 +149,32 @@ class ContextAware(CenterDistance):
         return np.abs(X[:, 0] - context[:, 0])
 
 
+class Selector(CenterDistance):
+    """Quantile-cut selection: fraction of training distances below the sample's distance."""
+
+    name = "toy-select"
+    tags = frozenset({"selection"})
+
+    def fit(self, X, context=None):
+        super().fit(X)
+        self.train_d_ = np.sort(super().score(X))
+        return self
+
+    def select(self, X, context, q):
+        frac = np.searchsorted(self.train_d_, super().score(X)) / len(self.train_d_)
+        cuts = np.asarray(q, dtype=float)
+        return frac <= cuts if cuts.ndim == 0 else frac[None, :] <= cuts[:, None]
+
+
+class OneCutSelector(Selector):
+    """Ignores the multi-cut form of select: the runner must reject the shape."""
+
+    name = "toy-select-onecut"
+
+    def select(self, X, context, q):
+        return super().select(X, context, np.ravel(q)[0])
+
+
 class Oracle(CenterDistance):
     """Supervised upper bound: nearest class mean, trained with labels."""
 
@@ -271,7 +297,8 @@ class LeakyDataset(Gaussian):
 
 
 DETECTORS = [CenterDistance, NaNScores, WrongShape, NonDeterministic, MutatingScore, Inverted,
-             Raising, Sleeper, Crasher, MemoryHog, Slow, ContextAware, Oracle]
+             Raising, Sleeper, Crasher, MemoryHog, Slow, ContextAware, Selector,
+             OneCutSelector, Oracle]
 BROKEN = {NaNScores: "scores_finite_shape", WrongShape: "scores_finite_shape",
           NonDeterministic: "same_seed_same_scores", MutatingScore: "score_does_not_mutate",
           Inverted: "planted_outliers"}

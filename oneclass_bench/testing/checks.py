@@ -180,6 +180,10 @@ def check_select(cls: type[Detector], params: dict[str, Any]) -> None:
                                f"select returned {lo.dtype} {lo.shape}, expected bool (n,)")
     if (lo & ~hi).any():
         raise ConformanceError("select", "a sample accepted at q=0.5 is rejected at q=0.95")
+    both = np.asarray(det.select(prob.X_test, prob.context_test, [0.5, 0.95]))
+    if both.shape != (2, len(prob.X_test)) or not (both == np.stack([lo, hi])).all():
+        raise ConformanceError("select", "select with cuts [0.5, 0.95] must equal the two "
+                               "single-cut selections stacked, shape (2, n)")
 
 
 DetectorCheck = Callable[[type[Detector], dict[str, Any]], None]

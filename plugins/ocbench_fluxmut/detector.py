@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import json
 import pathlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
@@ -212,9 +212,13 @@ class FluxMut(Detector):
             return -(logq - np.log(self.x_std_).sum())  # density in the original units
         return self._rank(X, context)[1]
 
-    def select(self, X: np.ndarray, context: np.ndarray | None, q: float) -> np.ndarray:
-        """Accepted as reference iff the mutability (or density-rank) fraction is <= q."""
-        return self._rank(X, context)[0] <= q
+    def select(self, X: np.ndarray, context: np.ndarray | None,
+               q: float | Sequence[float]) -> np.ndarray:
+        """Accepted as reference iff the mutability (or density-rank) fraction is <= q;
+        several cuts at once give a (len(q), n) array from one ranking pass."""
+        frac = self._rank(X, context)[0]
+        cuts = np.asarray(q, dtype=float)
+        return frac <= cuts if cuts.ndim == 0 else frac[None, :] <= cuts[:, None]
 
     def _rank(self, X: np.ndarray, context: np.ndarray | None
               ) -> tuple[np.ndarray, np.ndarray]:
