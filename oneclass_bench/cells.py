@@ -79,6 +79,10 @@ def expand_grid(
                 f"{name}: unknown parameter(s) {', '.join(unknown)}; "
                 f"valid: {', '.join(cls.param_names()) or '(none)'}"
             )
+    # constructors only store and check their parameters: a bad value fails here, before
+    # any cell runs, instead of failing every cell of the grid
+    for name, cls in {**det_classes, **ds_classes}.items():
+        cls.create(**params.get(name, {}))
     if not seeds:
         raise ParameterError("no seeds given")
     return [

@@ -61,6 +61,8 @@ def test_failed_cell_gives_exit_1_and_names_it(capsys, tmp_path):
     (["run", "-d", "toy-center", "-D", "toy-gauss", "--param", "toy-center.bad=1"],
      "toy-center: unknown parameter(s) bad; valid: power"),
     (["run", "-d", "toy-center", "-D", "toy-gauss", "--seeds", "a"], "expected integers"),
+    (["run", "-d", "fluxmut", "-D", "toy-gauss", "--param", "fluxmut.flow=xyz"],
+     "fluxmut: flow='xyz'; expected one of maf, rqs"),
     (["leaderboard", "--results", "/nonexistent/dir"], "no results store at"),
     (["regress", "--baseline", "/nonexistent.json"], "baseline file /nonexistent.json not found"),
     (["check", "nope"], "unknown dataset 'nope'"),
