@@ -67,7 +67,7 @@ def run(
     cells = expand_grid(reg, _names(detector, "detector"), _names(dataset, "dataset"),
                         _seeds(seeds), parse_params(param))
     store = ResultStore(out)
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)  # messages stay one line each
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=err, disable=quiet, transient=False)
 
