@@ -28,24 +28,29 @@ from oneclass_bench.resources import PeakMemory, now_iso
 HISTOGRAM_BINS = 40
 
 
-def detector_inputs(split: Split, native_context: bool, part: str
-            ) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """X and context of one part (train/test/calib) as the detector will see them.
+def as_seen(X: Any, ctx: Any, native_context: bool, what: str
+            ) -> tuple[np.ndarray, np.ndarray | None]:
+    """Validated features and context as the detector will see them.
 
     Detectors that do not model context get it appended as extra features, so every
     detector sees the same information.
     """
-    X = getattr(split, f"X_{part}")
-    ctx = getattr(split, f"context_{part}")
-    if X is None:
-        return None, None
-    X = as_float_matrix(X, f"{part} features")
+    X = as_float_matrix(X, f"{what} features")
     if ctx is None:
         return X, None
-    ctx = as_float_matrix(ctx, f"{part} context")
+    ctx = as_float_matrix(ctx, f"{what} context")
     if len(ctx) != len(X):
-        raise DataError(f"{part}: context has {len(ctx)} rows but features have {len(X)}")
+        raise DataError(f"{what}: context has {len(ctx)} rows but features have {len(X)}")
     return (X, ctx) if native_context else (np.hstack([X, ctx]), None)
+
+
+def detector_inputs(split: Split, native_context: bool, part: str
+                    ) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """X and context of one part (train/test/calib) as the detector will see them."""
+    X = getattr(split, f"X_{part}")
+    if X is None:
+        return None, None
+    return as_seen(X, getattr(split, f"context_{part}"), native_context, part)
 
 
 def _labels(y_test: np.ndarray, n: int) -> np.ndarray:
@@ -74,10 +79,7 @@ def _fit(det: Detector, split: Split, native: bool) -> None:
                 f"dataset provides no labelled split, which the supervised detector "
                 f"'{det.name}' needs"
             )
-        X = as_float_matrix(lab.X, "labelled features")
-        ctx = None if lab.context is None else as_float_matrix(lab.context, "labelled context")
-        if ctx is not None and not native:
-            X, ctx = np.hstack([X, ctx]), None
+        X, ctx = as_seen(lab.X, lab.context, native, "labelled")
         det.fit_supervised(X, np.asarray(lab.y).astype(int), context=ctx)
         return
     X, ctx = detector_inputs(split, native, "train")

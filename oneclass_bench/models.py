@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from oneclass_bench.base import Detector, as_float_matrix, check_scores
+from oneclass_bench.base import Detector, check_scores
 from oneclass_bench.cells import Cell
 from oneclass_bench.errors import DataError, ParameterError
-from oneclass_bench.execution import context_mode, detector_inputs
+from oneclass_bench.execution import as_seen, context_mode, detector_inputs
 from oneclass_bench.plugins import Registry
 
 MANIFEST = "ocbench-model.json"
@@ -79,12 +79,9 @@ def load_and_score(registry: Registry, model_dir: Path, table: pd.DataFrame,
     missing = [c for c in needed if c not in table.columns]
     if missing:
         raise DataError(f"input lacks column(s) {', '.join(missing)} the model was trained on")
-    X = as_float_matrix(table[manifest["feature_names"]].to_numpy(), "input features")
-    ctx = None
-    if manifest["context_names"]:
-        ctx = as_float_matrix(table[manifest["context_names"]].to_numpy(), "input context")
-        if manifest["context_mode"] == "as_features":
-            X, ctx = np.hstack([X, ctx]), None
+    ctx = table[manifest["context_names"]].to_numpy() if manifest["context_names"] else None
+    X, ctx = as_seen(table[manifest["feature_names"]].to_numpy(), ctx,
+                     manifest["context_mode"] != "as_features", "input")
     out = pd.DataFrame({"score": check_scores(det.score(X, context=ctx), len(X), cls.name)})
     if quantile is not None:
         if "selection" not in cls.tags:

@@ -1,8 +1,8 @@
 """Run a grid of cells in worker processes, storing each result as it finishes.
 
 A cell that raises, returns bad scores, hangs past ``timeout`` or kills its process fails
-alone; the other cells run. With ``resume`` the cells already finished in the store are
-skipped.
+alone; the other cells run. ``split_finished`` picks out the cells a store already holds
+(``--resume``).
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ OnResult = Callable[[dict[str, Any]], None]
 @dataclass
 class RunSummary:
     records: list[dict[str, Any]] = field(default_factory=list)
-    skipped: list[Cell] = field(default_factory=list)
 
     @property
     def failed(self) -> list[dict[str, Any]]:
@@ -143,14 +142,12 @@ def split_finished(cells: list[Cell], store: ResultStore) -> tuple[list[Cell], l
 
 
 def run_grid(cells: list[Cell], registry: Registry, store: ResultStore, workers: int = 1,
-             resume: bool = False, timeout: float | None = None, threads: int | None = None,
+             timeout: float | None = None, threads: int | None = None,
              memory_mb: float | None = None, executor: str = "local",
              scheduler: str | None = None, command: str = "",
              on_result: OnResult = lambda r: None) -> RunSummary:
     """Run ``cells``, writing each finished record to ``store`` before reporting it."""
     summary = RunSummary()
-    if resume:
-        cells, summary.skipped = split_finished(cells, store)
     run_id = uuid.uuid4().hex[:12]
     run = {"run_id": run_id, "command": command, "machine": machine_description(),
            "started_at": now_iso(), "finished_at": None, "wall_s": None, "cells": 0}
